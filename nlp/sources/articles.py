@@ -10,8 +10,26 @@ from nlp.records import Article
 
 # Query parameters that only track a click; dropping them makes two links to one page equal.
 TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src", "cmpid",
-     "smid", "ncid", "ocid", "_ga", "yclid", "spm", "share", "utm"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "smid",
+        "ncid",
+        "ocid",
+        "_ga",
+        "yclid",
+        "spm",
+        "share",
+        "utm",
+    }
 )
 
 
@@ -20,12 +38,16 @@ def canonical_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # "http://[::1", a port out of range: kept as written
+        return url
     if parts.scheme not in ("http", "https"):
         return url
     host = (parts.hostname or "").lower()
-    if parts.port and not (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
