@@ -56,5 +56,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         try:
             settings = replace(settings, workers=int(env["NEWSTAG_WORKERS"]))
         except ValueError as e:
-            raise ConfigError(f"NEWSTAG_WORKERS must be a whole number, not {env['NEWSTAG_WORKERS']!r}") from e
+            raise ConfigError(
+                f"NEWSTAG_WORKERS must be a whole number, not {env['NEWSTAG_WORKERS']!r}"
+            ) from e
     return settings

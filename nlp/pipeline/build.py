@@ -56,7 +56,10 @@ def blank_pipeline(lang: str) -> Language:
 
 
 def build_pipeline(
-    model: str | None = None, *, models_dir: Path | None = None, components: tuple[str, ...] = COMPONENTS
+    model: str | None = None,
+    *,
+    models_dir: Path | None = None,
+    components: tuple[str, ...] = COMPONENTS,
 ) -> Language:
     """The base pipeline with newstag's components appended, reading their data from ``models_dir``."""
     import nlp.pipeline.factories  # noqa: F401  (registers the @Language.factory functions)

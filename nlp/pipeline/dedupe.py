@@ -1,0 +1,96 @@
+"""One row per real event: merge repeats of the same event within an article.
+
+Two rows are the same event when type, actor and action agree, their targets agree (or one
+has none), and their numbers and dates do not contradict each other. The clearest row is kept
+(most fields, highest confidence) and the other's missing fields fill it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FILLED = (
+    "target",
+    "target_text",
+    "product",
+    "amount",
+    "amount_unit",
+    "amount_text",
+    "percent",
+    "percent_text",
+    "date_start",
+    "date_end",
+    "date_text",
+    "date_precision",
+)
+NUMBERS = ("amount", "percent")
+SYMMETRIC = ("AGREEMENT", "NEGOTIATION")
+
+
+def compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same type, parties, action and negation; no contradiction in numbers or month.
+
+    Within one sentence numbers do not split an event: a measure that lists several rates is one
+    event with the first rate (ANNOTATION.md, unified conventions).
+    Talks and deals are symmetric: "Japan and the US" and "the US and Japan" are one pair.
+    """
+    if any(a.get(key) != b.get(key) for key in ("event_type", "action", "negated")):
+        return False
+    if not same_parties(a, b):
+        return False
+    if a.get("sentence_start") is not None and a.get("sentence_start") == b.get("sentence_start"):
+        return True
+    for key in NUMBERS:
+        if a.get(key) is not None and b.get(key) is not None and not close(a[key], b[key]):
+            return False
+    months = [str(e.get("date_start") or "")[:7] for e in (a, b)]
+    return not (all(months) and months[0] != months[1])
+
+
+def same_parties(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same actor and no contradicting target; either order for talks and deals."""
+    if a.get("event_type") in SYMMETRIC and a.get("target") and b.get("target"):
+        return {a.get("actor"), a.get("target")} == {b.get("actor"), b.get("target")}
+    if a.get("actor") != b.get("actor"):
+        return False
+    return not (a.get("target") and b.get("target") and a["target"] != b["target"])
+
+
+def close(x: Any, y: Any) -> bool:
+    """Two numbers within 1% of each other."""
+    return abs(float(x) - float(y)) <= 0.01 * max(abs(float(x)), 1e-9)
+
+
+def richness(event: dict[str, Any]) -> tuple[int, float]:
+    """How clear an evidence row is: filled fields first, then confidence."""
+    return sum(1 for key in FILLED if event.get(key) not in (None, "")), float(
+        event.get("confidence") or 0
+    )
+
+
+def merge(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The clearer of two rows, its empty fields filled from the other."""
+    best, rest = (kept, other) if richness(kept) >= richness(other) else (other, kept)
+    merged = dict(best)
+    for key in FILLED:
+        if merged.get(key) in (None, "") and rest.get(key) not in (None, ""):
+            if key.startswith("target") and merged.get("target"):
+                continue
+            merged[key] = rest[key]
+    merged["confidence"] = max(
+        float(best.get("confidence") or 0), float(rest.get("confidence") or 0)
+    )
+    return merged
+
+
+def dedupe_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge repeats of the same event; the order of first mention is kept."""
+    kept: list[dict[str, Any]] = []
+    for event in events:
+        for i, other in enumerate(kept):
+            if compatible(other, event):
+                kept[i] = merge(other, event)
+                break
+        else:
+            kept.append(event)
+    return kept
