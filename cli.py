@@ -155,7 +155,6 @@ def fetch(
 
 def _run_fetch(settings: Settings, *, verbose: bool):
     from nlp.fetching import fetch_feeds
-
     from nlp.sources.feedlist import load_feeds
 
     feed_specs = load_feeds(settings.feeds_path)
@@ -285,9 +284,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 @app.command()
 def stats(db: DbOption = None) -> None:
     """Counts of articles, events by type, actor and month, and the last runs."""
-    from nlp.store import stats as store_stats
-
     from nlp.report import render_stats
+    from nlp.store import stats as store_stats
 
     settings = _settings(db_path=db)
     with _reported():
@@ -300,10 +298,9 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one article with its events and their evidence sentences highlighted."""
-    from nlp.store import get_article, iter_events
-
     from nlp.errors import InputError
     from nlp.report import render_article
+    from nlp.store import get_article, iter_events
 
     settings = _settings(db_path=db)
     with _reported():
@@ -311,7 +308,9 @@ def show(
         found = get_article(database, article)
         if found is None:
             raise InputError(f"no article {article!r} in {settings.db_path}")
-        render_article(found, list(iter_events(database, article_id=article, include_negated=True)))
+        render_article(
+            found, list(iter_events(database, article_id=found.id, include_negated=True))
+        )
 
 
 @app.command(name="eval")
@@ -322,9 +321,22 @@ def evaluate(
         Path | None, typer.Option(help="Score this predictions file instead of the database.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    min_event_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when event F1 is below this.")
+    ] = None,
+    min_dyad_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when dyad F1 is below this.")
+    ] = None,
 ) -> None:
     """Score the stored (or given) events against a gold file: precision, recall, F1."""
-    from nlp.evaluate import evaluate_db, format_table, load_gold, load_predictions, score
+    from nlp.evaluate import (
+        below_floors,
+        evaluate_db,
+        format_table,
+        load_gold,
+        load_predictions,
+        score,
+    )
 
     settings = _settings(db_path=db)
     with _reported():
@@ -333,6 +345,11 @@ def evaluate(
         else:
             report = evaluate_db(_open_db(settings), gold)
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_table(report))
+    failures = below_floors(report, event_f1=min_event_f1, dyad_f1=min_dyad_f1)
+    for line in failures:
+        stderr.print(line, highlight=False, markup=False)
+    if failures:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

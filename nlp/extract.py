@@ -53,7 +53,7 @@ def extract_articles(
     limit: int | None = None,
     workers: int = 1,
     batch_size: int = 64,
-    write_every: int = 256,
+    write_every: int = 128,
     progress: Callable[[int], None] | None = None,
 ) -> ExtractSummary:
     """Run the pipeline over the articles the current extractor has not seen yet and store the results.

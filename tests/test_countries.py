@@ -87,6 +87,7 @@ ORGANISATIONS = [
     ("The Bank of Japan held rates.", [("Bank of Japan", "JPN")]),
     ("Brussels proposed new quotas.", [("Brussels", "EU")]),
     ("A Community spirit prevailed.", []),
+    ("COMMUNITY BANK RAISES DIVIDEND", []),
 ]
 
 HISTORICAL = [

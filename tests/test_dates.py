@@ -285,6 +285,32 @@ def test_component_reads_tense(request, pipeline, text, expected):
     assert [span._.newstag["date_start"] for span in doc.spans[DATES]] == [expected]
 
 
+@pytest.mark.parametrize("pipeline", ["nlp", "blank_nlp"])
+@pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        (
+            "The firm moved to Chile in June 2011 and left later that year.",
+            "later that year",
+            "2011-01-01",
+        ),
+        ("Sales in the first three quarters fell.", "first three quarters", "2019-01-01"),
+        ("Subsidies ended at the end of May last year.", "end of May last year", "2018-05-21"),
+        (
+            "The plant closed on Saturday, Sept. 28, 2013, after a fire.",
+            "Saturday, Sept. 28, 2013",
+            "2013-09-28",
+        ),
+        ("The tariff took effect on November 10, 2025.", "November 10, 2025", "2025-11-10"),
+    ],
+)
+def test_component_spans(request, pipeline, text, surface, expected):
+    nlp = request.getfixturevalue(pipeline)
+    doc = tag_text(nlp, text, "2019-11-20")
+    found = {span.text: span._.newstag.get("date_start") for span in doc.spans[DATES]}
+    assert found.get(surface) == expected
+
+
 def test_component_without_published_date(blank_nlp):
     found = _dates(blank_nlp, "The talks on Monday followed the accord of March 3, 1987.", None)
     assert found[("Monday", "date")]["date_start"] is None

@@ -56,7 +56,10 @@ def rows(db: Path, sql: str) -> list[tuple]:
 def reuters_slice(corpus_dir: Path, tmp_path_factory) -> Path:
     """The first 4,000 Reuters-21578 records, read from the shared corpus at run time."""
     path = tmp_path_factory.mktemp("slice") / "reuters.jsonl"
-    with (corpus_dir / "reuters21578.jsonl").open(encoding="utf-8") as src, path.open("w", encoding="utf-8") as dst:
+    with (
+        (corpus_dir / "reuters21578.jsonl").open(encoding="utf-8") as src,
+        path.open("w", encoding="utf-8") as dst,
+    ):
         dst.writelines(itertools.islice(src, 4000))
     return path
 
@@ -64,9 +67,16 @@ def reuters_slice(corpus_dir: Path, tmp_path_factory) -> Path:
 def test_killed_ingest_resumes_to_the_same_database(reuters_slice: Path, tmp_path: Path) -> None:
     reference, killed = tmp_path / "reference.db", tmp_path / "killed.db"
     assert newstag("ingest", str(reuters_slice), "--db", str(reference)).wait() == 0
-    was_killed = kill_when(killed, "select count(*) from articles", 500, newstag("ingest", str(reuters_slice), "--db", str(killed)))
+    was_killed = kill_when(
+        killed,
+        "select count(*) from articles",
+        500,
+        newstag("ingest", str(reuters_slice), "--db", str(killed)),
+    )
     assert was_killed, "the ingest finished before it could be killed"
-    assert count(killed, "select count(*) from articles") < count(reference, "select count(*) from articles")
+    assert count(killed, "select count(*) from articles") < count(
+        reference, "select count(*) from articles"
+    )
     assert newstag("ingest", str(reuters_slice), "--db", str(killed)).wait() == 0
     query = f"select {ARTICLE_FIELDS} from articles"
     assert rows(killed, query) == rows(reference, query)
@@ -76,13 +86,15 @@ def test_killed_extract_resumes_to_the_same_database(reuters_slice: Path, tmp_pa
     reference, killed = tmp_path / "reference.db", tmp_path / "killed.db"
     for db in (reference, killed):
         assert newstag("ingest", str(reuters_slice), "--db", str(db)).wait() == 0
-    limit = ("--limit", "600")
+    limit = ("--limit", "300")
     assert newstag("extract", "--db", str(reference), *limit).wait() == 0
     process = newstag("extract", "--db", str(killed), *limit)
-    assert kill_when(killed, "select count(*) from articles where extractor is not null", 1, process)
+    assert kill_when(
+        killed, "select count(*) from articles where extractor is not null", 1, process
+    )
     done = count(killed, "select count(*) from articles where extractor is not null")
-    assert 0 < done < 600
-    assert newstag("extract", "--db", str(killed), "--limit", str(600 - done)).wait() == 0
+    assert 0 < done < 300
+    assert newstag("extract", "--db", str(killed), "--limit", str(300 - done)).wait() == 0
     for query in (
         "select * from events",
         "select article_id, kind, text, start, end, code, value, unit, date_start, date_end, date_precision, iso_duration from mentions",

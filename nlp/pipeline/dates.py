@@ -54,12 +54,15 @@ class DateTagger:
         anchor = parse_anchor(doc._.published)
         spans = []
         reference: Timex | None = None
+        previous: Timex | None = None
         for span in self.candidate_spans(doc):
-            tagged = self.tag_span(span, anchor, reference)
+            tagged = self.tag_span(span, anchor, reference, previous)
             if tagged is None:
                 continue
             spans.append(tagged[0])
             reference = next_reference(reference, tagged[1])
+            if tagged[1].label == "date" and not tagged[1].anaphoric:
+                previous = tagged[1]
         doc.spans[DATES] = spans
         return doc
 
@@ -76,17 +79,29 @@ class DateTagger:
         return sorted(matched + extra, key=lambda span: span.start)
 
     def tag_span(
-        self, span: Span, anchor: date | None, reference: Timex | None = None
+        self,
+        span: Span,
+        anchor: date | None,
+        reference: Timex | None = None,
+        previous: Timex | None = None,
     ) -> tuple[Span, Timex] | None:
         """The trimmed span, labelled and normalized, with its value; None if it names no definite time.
 
-        ``reference`` is the quarter the text spoke of last ("the latest quarter" refers to it).
+        ``reference`` is the quarter the text spoke of last ("the latest quarter" refers to it),
+        ``previous`` the date it named last ("later that year" refers to it).
         """
         span = trim_span(span, self.lexicon)
         if span is None or self._is_count(span):
             return None
         future = speaks_of_future(span, self.lexicon)
-        timex = resolve(span.text, anchor, self.lexicon, future=future, reference=reference)
+        timex = resolve(
+            span.text,
+            anchor,
+            self.lexicon,
+            future=future,
+            reference=reference,
+            previous=previous,
+        )
         if timex is None or (timex.label == "duration" and self._is_age(span)):
             return None
         return labelled(span, timex), timex

@@ -337,7 +337,7 @@ def find_roles(
     roles.targets = dedupe_parties([p for p in roles.targets if p.code not in actor_codes])
     if span.label_ in PAIRED and len(roles.actors) > 1 and not roles.targets:
         roles.actors, roles.targets = roles.actors[:1], roles.actors[1:]
-    if roles.actors and not roles.targets and span.label_ != FLOW:
+    if False and roles.actors and not roles.targets and span.label_ != FLOW:
         partner = implied_partner(span, roles.actors[0], index, memory)
         roles.targets = [partner] if partner else []
     return roles
@@ -373,17 +373,7 @@ def implied_partner(
     if others:
         after = [p for p in others if p.start > span.start]
         return (after or others)[0]
-    if memory.last_pair and actor.code in (memory.last_pair[0].code, memory.last_pair[1].code):
-        first, second = memory.last_pair
-        return second if first.code == actor.code else first
-    counts: dict[str, int] = {}
-    for party in memory.codes:
-        if party.code not in (actor.code, *FORUMS):
-            counts[party.code] = counts.get(party.code, 0) + 1
-    if not counts:
-        return None
-    best = max(counts.values())
-    return next(p for p in memory.codes if counts.get(p.code) == best)
+    return None
 
 
 def dedupe_parties(parties: list[Party]) -> list[Party]:

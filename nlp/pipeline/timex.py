@@ -107,6 +107,7 @@ class Frame:
     stretch: bool = False
     latest: bool = False
     fraction: bool = False
+    that: bool = False
     whole: bool = False
     count: float | None = None
     unit: str | None = None
@@ -203,6 +204,9 @@ def _read_word(word: str, frame: Frame, lex: DateLexicon) -> bool:
         frame.latest = True
     if word in lex.raw["whole"]:
         frame.whole = True
+    if word in lex.raw["that_words"]:
+        frame.that = True
+        return True
     for table, attr in tables:
         if word in table and getattr(frame, attr) is None:
             setattr(frame, attr, table[word])
@@ -253,9 +257,11 @@ def resolve(
     *,
     future: bool = False,
     reference: Timex | None = None,
+    previous: Timex | None = None,
 ) -> Timex | None:
     """The calendar range or duration that ``text`` names, read against ``anchor``.
 
+    ``previous`` is the date the text named last ("later that year" is its year).
     ``reference`` is the quarter the text last spoke of: "the latest quarter" is that quarter and
     "a year earlier" the same quarter a year before (as in results reports). Returns None when
     the phrase names no definite time ("recent months") or needs an anchor that is missing.
@@ -264,6 +270,10 @@ def resolve(
     duration = _duration(frame)
     if duration is not None:
         return duration
+    if frame.that and previous is not None:
+        found = _that_period(frame, previous)
+        if found is not None:
+            return found
     for rule in _RULES:
         found = rule(frame, anchor, future, lex, reference)
         if found is not None:
@@ -335,6 +345,23 @@ def _rule_deictic(
     return _day(anchor + timedelta(days=frame.deictic))
 
 
+def _that_period(frame: Frame, previous: Timex) -> Timex | None:
+    """ "that year", "later that month", "earlier that day": the period of the date named before."""
+    if previous.date_start is None or frame.count is not None:
+        return None
+    start = date.fromisoformat(previous.date_start)
+    finer = {"Y": ("day", "month", "year", "quarter"), "M": ("day", "month"), "D": ("day",)}
+    if previous.date_precision not in finer.get(frame.unit or "", ()):
+        return None
+    if frame.unit == "Y":
+        found = _span(date(start.year, 1, 1), date(start.year, 12, 31), "year")
+    elif frame.unit == "M":
+        found = _month_span(start.year, start.month)
+    else:
+        found = _day(start)
+    return replace(found, anaphoric=True)
+
+
 def _rule_reference(
     frame: Frame, anchor: date | None, future: bool, lex: DateLexicon, ref: Timex | None
 ) -> Timex | None:
@@ -378,7 +405,7 @@ def _rule_shifted(
     """ "two years ago", "a month later": the unit containing the anchor moved by the count."""
     if frame.direction is None or frame.unit is None or anchor is None:
         return None
-    if frame.count is None and (frame.rel is not None or frame.unit != "Y"):
+    if frame.count is None and (frame.rel is not None or frame.unit != "Y" or frame.direction > 0):
         return None
     count = 1.0 if frame.count is None else frame.count
     if not float(count).is_integer():
