@@ -67,6 +67,7 @@ class ActionLexicon:
     name_heads: frozenset[str]
     currency_words: frozenset[str]
     name_phrases: frozenset[str]
+    multilateral: frozenset[str] = frozenset()
     flow_direction: dict[str, dict[str, str]] = field(default_factory=dict)
     paired_direction: dict[str, str] = field(default_factory=dict)
     guards: tuple[Guard, ...] = ()
@@ -187,6 +188,7 @@ def load_action_lexicon(folder: Path) -> ActionLexicon:
         name_heads=words("name_heads"),
         currency_words=words("currency_words"),
         name_phrases=words("name_phrases"),
+        multilateral=frozenset(str(w) for w in context.get("multilateral") or []),
         flow_direction={k.lower(): v for k, v in (context.get("flow_direction") or {}).items()},
         paired_direction=dict(context.get("paired_direction") or {}),
         guards=load_guards(read_yaml(folder / "guards.yaml")),

@@ -337,8 +337,15 @@ def find_roles(
     roles.targets = dedupe_parties([p for p in roles.targets if p.code not in actor_codes])
     if span.label_ in PAIRED and len(roles.actors) > 1 and not roles.targets:
         roles.actors, roles.targets = roles.actors[:1], roles.actors[1:]
-    if False and roles.actors and not roles.targets and span.label_ != FLOW:
-        partner = implied_partner(span, roles.actors[0], index, memory)
+    if (
+        span.label_ == "NEGOTIATION"
+        and roles.actors
+        and roles.actors[0].code in lexicon.multilateral
+    ):
+        roles.actors, roles.targets = roles.actors[:1], []
+        return roles
+    if roles.actors and not roles.targets and span.label_ != FLOW:
+        partner = implied_partner(span, roles.actors[0], index)
         roles.targets = [partner] if partner else []
     return roles
 
@@ -356,12 +363,10 @@ def paired_from_memory(roles: Roles, memory: Memory) -> None:
         roles.actors, roles.targets, roles.how = [pair[0]], [pair[1]], "carried"
 
 
-def implied_partner(
-    span: Span, actor: Party, index: dict[int, Party], memory: Memory
-) -> Party | None:
-    """The party a measure is aimed at when the sentence names none by a preposition: another
-    country of the sentence, else the actor's partner in earlier events, else the country the
-    article names most after the actor."""
+def implied_partner(span: Span, actor: Party, index: dict[int, Party]) -> Party | None:
+    """The party a measure is aimed at when no preposition names one: another country of the
+    same sentence (not a place "in" which things happen), the first after the trigger.
+    Earlier sentences are not used: a measure stated without a partner stays without one."""
     doc = span.doc
     sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
     places = {t.i for t in sent if t.head.lower_ in ("in", "at", "near") and t.dep_ == "pobj"}
