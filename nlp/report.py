@@ -11,7 +11,7 @@ from rich.text import Text
 
 from nlp.records import Article
 
-console = Console()
+console = Console(soft_wrap=True)
 
 EVENT_SUMMARY = (
     "event_type",

@@ -90,9 +90,10 @@ class DateTagger:
         ``reference`` is the quarter the text spoke of last ("the latest quarter" refers to it),
         ``previous`` the date it named last ("later that year" refers to it).
         """
-        span = trim_span(span, self.lexicon)
-        if span is None or self._is_count(span):
+        trimmed = trim_span(span, self.lexicon)
+        if trimmed is None or self._is_count(trimmed):
             return None
+        span = trimmed
         future = speaks_of_future(span, self.lexicon)
         timex = resolve(
             span.text,
@@ -294,7 +295,7 @@ def parse_anchor(published: str | None) -> date | None:
     try:
         return date.fromisoformat(str(published)[:10])
     except ValueError:
-        log.warning(
+        log.debug(
             "publication date %r is not YYYY-MM-DD; relative dates left unresolved", published
         )
         return None

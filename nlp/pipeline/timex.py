@@ -585,20 +585,21 @@ def _year_of(frame: Frame, anchor: date | None) -> int | None:
 
 def _month_year(frame: Frame, anchor: date | None, future: bool) -> int | None:
     """The year of a month named without one (see the module docstring for the rule)."""
-    if anchor is None:
+    month = frame.month
+    if anchor is None or month is None:
         return None
     if frame.unit == "Y" and frame.rel is not None:
         return anchor.year + frame.rel
     if frame.rel == 0:
         return anchor.year
     if frame.rel == -1:
-        return anchor.year if frame.month < anchor.month else anchor.year - 1
+        return anchor.year if month < anchor.month else anchor.year - 1
     if frame.rel == 1:
-        return anchor.year if frame.month > anchor.month else anchor.year + 1
-    ahead = (frame.month - anchor.month) % 12
+        return anchor.year if month > anchor.month else anchor.year + 1
+    ahead = (month - anchor.month) % 12
     if 0 < ahead <= (FUTURE_MONTHS if future else NEAR_MONTHS):
-        return anchor.year + (1 if frame.month < anchor.month else 0)
-    return anchor.year if frame.month <= anchor.month else anchor.year - 1
+        return anchor.year + (1 if month < anchor.month else 0)
+    return anchor.year if month <= anchor.month else anchor.year - 1
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
