@@ -384,7 +384,10 @@ def test_reuters_first_200_records(corpus_dir, tmp_path):
     assert all(s.reason == "no text" for s in skipped)
     for record, article in zip(readable, articles, strict=True):
         assert article.id == str(record["id"])
-        assert article.text == compose_text(record.get("title"), record.get("body"))
+        body = record.get("body")
+        if body and (record.get("dateline") or "").strip():
+            body = f"{record['dateline'].strip()} {body}"
+        assert article.text == compose_text(record.get("title"), body)
         assert article.published and article.published.startswith("1987-")
 
 
@@ -411,3 +414,16 @@ def test_corpus_feeds(corpus_dir):
     white_house = [a for a in articles if "wh-briefings" in (a.feed or "")]
     assert white_house and all(a.title == a.title.strip() and a.url for a in white_house)
     assert all(a.published for a in white_house)
+
+
+def test_dateline_opens_the_body_as_printed(tmp_path):
+    path = tmp_path / "wire.jsonl"
+    record = {
+        "id": "w1",
+        "title": "Mill output up",
+        "dateline": "  HAMILTON, Ontario, March 2 - ",
+        "body": "Output rose.",
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (article,) = iter_archive([path])
+    assert article.text == "Mill output up\n\nHAMILTON, Ontario, March 2 - Output rose."

@@ -107,6 +107,7 @@ HISTORICAL = [
         [("Yugoslavia", "YUG"), ("Czechoslovakia", "CSK")],
     ),
     ("Bonn welcomed the decision.", "1987-03-01", [("Bonn", "DEU")]),
+    ("PLANT SALES ROSE IN GEORGIA", "1987-04-01", [("GEORGIA", "USA")]),
     ("Russia sold oil.", "1987-03-01", [("Russia", "SUN")]),
     ("Russia sold oil.", "2022-03-01", [("Russia", "RUS")]),
     ("Russia sold oil.", None, [("Russia", "RUS")]),

@@ -89,10 +89,28 @@ class Gazetteer:
     titles: frozenset[str] = frozenset()
 
     def add(self, text: str, alias: Alias) -> None:
-        """Register one reading of ``text`` (a form may have several: eras, homonymous leaders)."""
+        """Register one reading of ``text`` (a form may have several: eras, homonymous leaders).
+
+        A reading limited to a period replaces the open-ended one of the same code and kind, so
+        the hand-written "Georgia from 1991" overrides the ISO table's timeless "Georgia".
+        """
         readings = self.aliases.setdefault(text, [])
+        if alias.start or alias.end:
+            readings[:] = [r for r in readings if not _same_but_timeless(r, alias)]
+        elif any(_same_but_timeless(alias, r) for r in readings):
+            return
         if alias not in readings:
             readings.append(alias)
+
+
+def _same_but_timeless(timeless: Alias, dated: Alias) -> bool:
+    """Whether ``timeless`` is ``dated`` without its period."""
+    return (
+        timeless.start is None
+        and timeless.end is None
+        and (dated.start or dated.end) is not None
+        and (timeless.code, timeless.via, timeless.leader) == (dated.code, dated.via, dated.leader)
+    )
 
 
 def load_gazetteer(folder: Path) -> Gazetteer:

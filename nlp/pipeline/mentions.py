@@ -17,11 +17,15 @@ def doc_mentions(doc: Doc, article_id: str) -> Iterator[Mention]:
     spans = [span for group in MENTION_GROUPS if group in doc.spans for span in doc.spans[group]]
     for span in sorted(spans, key=lambda s: (s.start_char, s.end_char)):
         norm = span._.newstag or {}
+        # Span extension values are keyed by character offsets, so a later component's span over
+        # the same words replaces the dict; the code also lives in ``kb_id_`` for that case.
+        code = norm.get("code") or span.kb_id_ or None
         yield Mention(
             article_id=article_id,
             kind=span.label_,
             text=span.text,
             start=span.start_char,
             end=span.end_char,
-            **{key: norm.get(key) for key in _FIELDS},
+            code=code,
+            **{key: norm.get(key) for key in _FIELDS if key != "code"},
         )

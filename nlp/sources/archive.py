@@ -96,13 +96,15 @@ def record_to_article(record: Any, *, feed: str | None = None) -> Article:
 
     ``text`` (or body/content) is stored exactly as given; ``html`` is used only without text.
     A record with a title and no body becomes a headline-only article: headlines carry events too.
+    A ``dateline`` ("MONTREAL, Feb 26 -"), when given, opens the body as a wire story prints it:
+    it is often the only place the story names its country.
     """
     if not isinstance(record, Mapping):
         raise InputError(f"not a JSON object but a {type(record).__name__}")
     title = _field(record, TITLE_KEYS)
     url = _field(record, URL_KEYS)
     text = _field(record, TEXT_KEYS)
-    body = text if text and text.strip() else None
+    body = _with_dateline(_field(record, ("dateline",)), text) if text and text.strip() else None
     html = _field(record, ("html",)) if body is None else None
     has_title = bool(title and title.strip())
     page = _extract_record_html(html, url, has_title=has_title) if html else None
@@ -119,6 +121,12 @@ def record_to_article(record: Any, *, feed: str | None = None) -> Article:
         feed=feed,
         language=_field(record, LANGUAGE_KEYS) or page.language,
     )
+
+
+def _with_dateline(dateline: str | None, body: str) -> str:
+    """The body with the record's dateline before it, separated by one space."""
+    line = (dateline or "").strip()
+    return f"{line} {body}" if line else body
 
 
 def _record_item(record: Any, where: str) -> Item:
