@@ -1,7 +1,12 @@
 """Event extraction against the dev gold: event and dyad P/R/F1 per type, attribute agreement.
 
-Usage: PYTHONPATH=. python bench/dev_gold.py [--gold DIR] [--model NAME|blank:en] [--show]
-       [--pred-out FILE]
+Usage: PYTHONPATH=. python bench/dev_gold.py [--gold DIR|FILE] [--articles FILE]
+       [--model NAME|blank:en] [--show] [--pred-out FILE] [--no-boundaries]
+
+``--gold`` is a gold folder (``dev_articles.jsonl`` + ``dev_events.jsonl``) or an events file;
+with an events file, ``--articles`` names the articles (e.g. rebuilt by ``nlp.goldcorpus``).
+The sentence-boundary component ``newstag_boundaries`` is put before the parser unless
+``--no-boundaries`` is given (or the built pipeline already has it).
 
 Runs the full pipeline over ``dev_articles.jsonl`` (title + body as stored, with ``published``),
 scores against ``dev_events.jsonl`` with ``nlp.evaluate.score`` (EVENTS.md §6), and prints the
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.evaluate import format_table, load_gold, score
+from nlp.pipeline.boundaries import add_before_parser
 from nlp.pipeline.build import build_pipeline
 from nlp.pipeline.process import pipe_texts
 from nlp.sources.articles import compose_text
@@ -31,9 +37,14 @@ def read_articles(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def predict(model: str | None, articles: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Run the pipeline over the articles; events per article id."""
+def predict(
+    model: str | None, articles: list[dict[str, Any]], *, boundaries: bool = True
+) -> dict[str, list[dict[str, Any]]]:
+    """Run the pipeline over the articles; events per article id. ``boundaries`` puts
+    ``newstag_boundaries`` before the parser when the built pipeline lacks it."""
     nlp = build_pipeline(model)
+    if boundaries:
+        add_before_parser(nlp)
     items = (
         (compose_text(a.get("title"), a.get("text")), a.get("published"), a["id"]) for a in articles
     )
@@ -63,6 +74,15 @@ def show(gold: dict[str, list[dict]], predicted: dict[str, list[dict]]) -> None:
             print("  P", brief(event))
 
 
+def gold_paths(gold: Path, articles: Path | None) -> tuple[Path, Path]:
+    """Events file and articles file from a gold folder or an events file plus ``--articles``."""
+    if gold.is_dir():
+        return gold / "dev_events.jsonl", articles or gold / "dev_articles.jsonl"
+    if articles is None:
+        raise SystemExit("--articles is required when --gold is an events file")
+    return gold, articles
+
+
 def main() -> None:
     """Parse options, predict, score, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,11 +90,14 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--show", action="store_true")
     parser.add_argument("--pred-out", type=Path, default=None)
+    parser.add_argument("--articles", type=Path, default=None)
+    parser.add_argument("--no-boundaries", action="store_true")
     args = parser.parse_args()
-    articles = read_articles(args.gold / "dev_articles.jsonl")
-    gold = load_gold(args.gold / "dev_events.jsonl")
+    gold_file, articles_file = gold_paths(args.gold, args.articles)
+    articles = read_articles(articles_file)
+    gold = load_gold(gold_file)
     started = time.perf_counter()
-    predicted = predict(args.model, articles)
+    predicted = predict(args.model, articles, boundaries=not args.no_boundaries)
     elapsed = time.perf_counter() - started
     if args.pred_out:
         rows = [{"article_id": key, "events": events} for key, events in predicted.items()]

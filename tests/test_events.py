@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from nlp.pipeline.boundaries import SentenceBoundaries
 from nlp.pipeline.dedupe import dedupe_events
 from nlp.pipeline.process import tag_text
 
@@ -146,3 +147,71 @@ def test_blank_pipeline_reads_a_flow(blank_nlp) -> None:
         e["event_type"] == "TRADE_FLOW" and e["action"] == "rise" and e["actor"] == "IRL"
         for e in doc._.events
     ), describe(doc._.events)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "expected"),
+    [
+        ("PERU CUTS DUTIES\n\nPeru cut its duties on wheat.", "Peru", True),
+        ("Its surplus with the U.S. Rose to 3 billion dlrs.", "Rose", False),
+        ("Talks ended in the U.S. Canada left early.", "Canada", None),
+    ],
+)
+def test_boundaries_fix_headlines_and_capitals_after_us(
+    nlp, text: str, start: str, expected: bool | None
+) -> None:
+    component = SentenceBoundaries(nlp)
+    doc = component(nlp.make_doc(text))
+    token = next(t for t in doc if t.text == start)
+    assert token.is_sent_start is expected
+
+
+def test_parser_keeps_the_headline_apart(nlp) -> None:
+    text = "PERU DENIES PLAN TO CUT DUTIES\n\nPeru cut its duties on Chilean wheat on Monday."
+    doc = SentenceBoundaries(nlp)(nlp.make_doc(text))
+    doc._.published = "2024-05-02"
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    peru = next(t for t in doc if t.text == "Peru")
+    assert peru.is_sent_start
+    assert any(
+        e["event_type"] == "TARIFF" and e["actor"] == "PER" and not e["negated"]
+        for e in doc._.events
+    ), describe(doc._.events)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "rows"),
+    [
+        ("2024-03-04", "2024-03-12", 2),
+        ("2024-03-04", "2024-03-04", 1),
+        ("2024-03-04", "", 1),
+    ],
+)
+def test_dedupe_keeps_talks_on_different_days_apart(first: str, second: str, rows: int) -> None:
+    base = {"event_type": "NEGOTIATION", "action": "meet", "actor": "PER", "target": "CHL"}
+    events = [
+        {**base, "date_start": first, "sentence_start": 0},
+        {**base, "date_start": second, "sentence_start": 40},
+    ]
+    assert len(dedupe_events(events)) == rows
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "rows"),
+    [(("impose", "CHN"), ("tighten", "CHN"), 1), (("impose", None), ("tighten", None), 2)],
+)
+def test_dedupe_merges_imposed_and_raised_against_one_partner(
+    first: tuple, second: tuple, rows: int
+) -> None:
+    events = [
+        {
+            "event_type": "TARIFF",
+            "action": action,
+            "actor": "USA",
+            "target": target,
+            "sentence_start": start,
+        }
+        for (action, target), start in ((first, 0), (second, 50))
+    ]
+    assert len(dedupe_events(events)) == rows

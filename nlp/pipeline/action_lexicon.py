@@ -14,7 +14,7 @@ import yaml
 
 from nlp.errors import ModelError
 
-FILES = ("triggers.yaml", "actions.yaml", "context.yaml", "guards.yaml")
+FILES = ("triggers.yaml", "actions.yaml", "context.yaml", "guards.yaml", "boundaries.yaml")
 MEASURE_ACTIONS = frozenset({"impose", "tighten", "ease", "suspend", "lift", "extend", "threaten"})
 
 
@@ -68,6 +68,9 @@ class ActionLexicon:
     currency_words: frozenset[str]
     name_phrases: frozenset[str]
     multilateral: frozenset[str] = frozenset()
+    prevent_words: frozenset[str] = frozenset()
+    venue_words: frozenset[str] = frozenset()
+    compliance_verbs: frozenset[str] = frozenset()
     flow_direction: dict[str, dict[str, str]] = field(default_factory=dict)
     paired_direction: dict[str, str] = field(default_factory=dict)
     guards: tuple[Guard, ...] = ()
@@ -114,7 +117,14 @@ def surface_forms(actions: dict[str, Any], context: dict[str, Any]) -> dict[str,
     for groups in (actions["policy"], actions["flow"]):
         for words in groups.values():
             lemmas.update(str(w).lower() for w in words or [])
-    for key in ("threat_words", "restrict_verbs", "request_words", "forecast_words"):
+    for key in (
+        "threat_words",
+        "restrict_verbs",
+        "request_words",
+        "forecast_words",
+        "prevent_words",
+        "compliance_verbs",
+    ):
         lemmas.update(str(w).lower() for w in context.get(key) or [])
     forms: dict[str, str] = {}
     for lemma in sorted(lemmas):
@@ -189,6 +199,9 @@ def load_action_lexicon(folder: Path) -> ActionLexicon:
         currency_words=words("currency_words"),
         name_phrases=words("name_phrases"),
         multilateral=frozenset(str(w) for w in context.get("multilateral") or []),
+        prevent_words=words("prevent_words"),
+        venue_words=words("venue_words"),
+        compliance_verbs=words("compliance_verbs"),
         flow_direction={k.lower(): v for k, v in (context.get("flow_direction") or {}).items()},
         paired_direction=dict(context.get("paired_direction") or {}),
         guards=load_guards(read_yaml(folder / "guards.yaml")),

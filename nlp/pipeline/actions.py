@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.config import default_models_dir
-from nlp.pipeline import clause
+from nlp.pipeline import boundaries, clause  # noqa: F401  (boundaries registers its factory)
 from nlp.pipeline.action_lexicon import FILES, ActionLexicon, load_action_lexicon, phrase_of
 from nlp.pipeline.attributes import candidates
 from nlp.pipeline.extensions import ACTIONS, COUNTRIES, QUANTITIES, register_extensions
@@ -59,7 +59,7 @@ class ActionTagger:
         for trigger in self.lexicon.triggers:
             key = f"{trigger.event_type}|{trigger.phrase}"
             self.defaults[key] = trigger.default_action
-            self.allowed[trigger.event_type] = trigger.actions
+            self.allowed[key] = trigger.actions
             if trigger.needs_action:
                 self.needs_action.add(trigger.event_type)
             self.matcher.add(key, [self.phrase_pattern(trigger.phrase)])
@@ -132,14 +132,22 @@ class ActionTagger:
         context = clause.trigger_context(span)
         if span.label_ == FLOW:
             return self.describe_flow(span, context)
-        lemmas = {clause.lemma_of(t, lexicon) for t in clause.context_words(context)}
-        if clause.has_parse(span.root) and lemmas & lexicon.request_words:
+        if span.label_ == "NEGOTIATION" and is_venue(span, lexicon):
             return None
-        if span.label_ in self.needs_action and not clause.has_action_word(context, lexicon):
+        if span.label_ == "AGREEMENT" and complied_with(context, lexicon):
+            return info("agree", False, "asserted", span)
+        lemmas = {clause.lemma_of(t, lexicon) for t in clause.context_words(context)}
+        if clause.has_parse(span.root) and lemmas & (lexicon.request_words | lexicon.prevent_words):
+            return None
+        if (
+            span.label_ in self.needs_action
+            and not clause.has_action_word(context, lexicon)
+            and not owned_by_party(span)
+        ):
             return None
         default = self.defaults.get(span.kb_id_, "impose")
         action = clause.policy_action(context, lexicon, default)
-        if action not in self.allowed.get(span.label_, frozenset()):
+        if action not in self.allowed.get(span.kb_id_, frozenset()):
             action = default
         mode = clause.modality(context, lexicon)
         if mode == "threat" and span.label_ not in ("NEGOTIATION",):
@@ -301,3 +309,40 @@ def drop_nested(spans: list[Span]) -> list[Span]:
 def make_actions(nlp: Language, name: str, models_dir: str | None) -> ActionTagger:
     """Build the actions component; ``models_dir=None`` reads the project's ``models/``."""
     return ActionTagger(nlp, name, models_dir=models_dir)
+
+
+def owned_by_party(span: Span) -> bool:
+    """ "Japanese import quotas", "Japan's ban": a measure its owner is named on is stated as in
+    force, so it needs no action word."""
+    if not span.doc.has_annotation("DEP") or COUNTRIES not in span.doc.spans:
+        return False
+    owners = {
+        t.i
+        for child in span.root.children
+        if child.dep_ in ("poss", "amod", "compound", "nmod") and child.i < span.root.i
+        for t in child.subtree
+    }
+    return any(
+        owners & set(range(m.start, m.end))
+        for m in span.doc.spans[COUNTRIES]
+        if m.label_ != "person"
+    )
+
+
+def is_venue(span: Span, lexicon: ActionLexicon) -> bool:
+    """ "agreed on the sidelines of the G20 summit": the summit only places another event."""
+    head = span.root
+    for _ in range(4):
+        if head.head.i == head.i:
+            return False
+        head = head.head
+        if head.lower_ in lexicon.venue_words:
+            return True
+    return False
+
+
+def complied_with(context: clause.Context, lexicon: ActionLexicon) -> bool:
+    """ "failed to implement the chip agreement", "Japan violated the pact": a deal that is
+    kept or broken was made; whether it is honoured does not negate it."""
+    verbs = context.verbs[:1] if context.verbs else ()
+    return any(clause.lemma_of(verb, lexicon) in lexicon.compliance_verbs for verb in verbs)

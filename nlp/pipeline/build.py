@@ -65,6 +65,11 @@ def build_pipeline(
     import nlp.pipeline.factories  # noqa: F401  (registers the @Language.factory functions)
 
     nlp = load_base(model)
+    if "newstag_events" in components:
+        # Headlines and 1987-style "U.S. Rose" must not merge sentences before the parser runs.
+        from nlp.pipeline.boundaries import add_before_parser
+
+        add_before_parser(nlp, models_dir=str(models_dir) if models_dir else None)
     for name in components:
         if name not in Language.factories:
             log.debug("component %s is not available", name)

@@ -1,6 +1,7 @@
 """One row per real event: merge repeats of the same event within an article.
 
-Two rows are the same event when type, actor and action agree, their targets agree (or one
+Two rows are the same event when type, actor and action agree (impose and tighten count as
+one against the same named partner), their targets agree (or one
 has none), and their numbers and dates do not contradict each other. The clearest row is kept
 (most fields, highest confidence) and the other's missing fields fill it.
 """
@@ -25,16 +26,21 @@ FILLED = (
 )
 NUMBERS = ("amount", "percent")
 SYMMETRIC = ("AGREEMENT", "NEGOTIATION")
+MEETINGS = ("NEGOTIATION",)
+RAISING = frozenset({"impose", "tighten"})
 
 
 def compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Same type, parties, action and negation; no contradiction in numbers or month.
+    """Same type, parties, action and negation; no contradiction in numbers or month (in day
+    for talks: meetings on two days of one month are two rounds).
 
     Within one sentence numbers do not split an event: a measure that lists several rates is one
     event with the first rate (ANNOTATION.md, unified conventions).
     Talks and deals are symmetric: "Japan and the US" and "the US and Japan" are one pair.
     """
-    if any(a.get(key) != b.get(key) for key in ("event_type", "action", "negated")):
+    if any(a.get(key) != b.get(key) for key in ("event_type", "negated")):
+        return False
+    if not same_action(a, b):
         return False
     if not same_parties(a, b):
         return False
@@ -43,8 +49,18 @@ def compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
     for key in NUMBERS:
         if a.get(key) is not None and b.get(key) is not None and not close(a[key], b[key]):
             return False
-    months = [str(e.get("date_start") or "")[:7] for e in (a, b)]
-    return not (all(months) and months[0] != months[1])
+    width = 10 if a.get("event_type") in MEETINGS else 7
+    starts = [str(e.get("date_start") or "")[:width] for e in (a, b)]
+    return not (all(starts) and starts[0] != starts[1])
+
+
+def same_action(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Same action; "imposed" and "raised" tariffs on the same named partner are one measure
+    told twice (the later mention often calls it a hike), so they merge too."""
+    if a.get("action") == b.get("action"):
+        return True
+    actions = {a.get("action"), b.get("action")}
+    return actions <= RAISING and bool(a.get("target")) and a.get("target") == b.get("target")
 
 
 def same_parties(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-COMPONENT_MODULES = ("countries", "quantities", "dates", "actions", "events")
+COMPONENT_MODULES = ("boundaries", "countries", "quantities", "dates", "actions", "events")
 
 for _module in COMPONENT_MODULES:
     try:

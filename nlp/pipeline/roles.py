@@ -62,19 +62,22 @@ class Memory:
         return next(p for p in self.codes if counts.get(p.code) == best)
 
     def pair(self) -> tuple[Party, Party] | None:
-        """The last two parties of earlier events, else the last two distinct names in the
-        order the text first named them ("Peru and Chile met in Lima": Peru, Chile)."""
+        """The parties of the last event with a partner, else the last two distinct names, in
+        the order the article first named them (the first named is the actor of a pair)."""
         if self.last_pair:
-            return self.last_pair
-        recent: list[str] = []
-        for party in reversed(self.codes):
-            if party.code not in recent:
-                recent.append(party.code)
-            if len(recent) == 2:
-                firsts = [next(p for p in self.codes if p.code == code) for code in recent]
-                first, second = sorted(firsts, key=lambda p: p.start)
-                return first, second
-        return None
+            codes = [party.code for party in self.last_pair]
+        else:
+            codes = []
+            for party in reversed(self.codes):
+                if party.code not in codes:
+                    codes.append(party.code)
+            codes = codes[:2]
+        if len(codes) < 2:
+            return None
+        order = [party.code for party in self.codes]
+        first, second = sorted(codes, key=lambda c: order.index(c) if c in order else len(order))
+        named = {party.code: party for party in (*(self.last_pair or ()), *reversed(self.codes))}
+        return named[first], named[second]
 
 
 def party_index(doc: Doc, currency_words: frozenset[str] = frozenset()) -> dict[int, Party]:
@@ -114,11 +117,25 @@ def subtree_without_preps(token: Token) -> list[Token]:
 
 def modifier_parties(span: Span, index: dict[int, Party]) -> list[Party]:
     """Parties in the trigger's own modifiers: "U.S. tariffs", "China's exports", "EC ban"."""
+    return owner_parties(span.root, index)
+
+
+def owner_parties(noun: Token, index: dict[int, Party]) -> list[Party]:
+    """Parties in the modifiers before a noun ("U.S. plan", "Japan's proposal")."""
     words: list[Token] = []
-    for child in span.root.children:
-        if child.dep_ in MODIFIER_DEPS and child.i < span.root.i:
+    for child in noun.children:
+        if child.dep_ in MODIFIER_DEPS and child.i < noun.i:
             words += subtree_without_preps(child)
     return parties_in(words, index)
+
+
+def plan_owner(context: Context, index: dict[int, Party]) -> list[Party]:
+    """ "a U.S. plan to raise tariffs", "China's decision to impose duties": the owner of the
+    noun whose complement clause holds the trigger acts."""
+    for verb in context.verbs:
+        if verb.dep_ in ("acl", "xcomp") and verb.head.pos_ in ("NOUN", "PROPN"):
+            return owner_parties(verb.head, index)
+    return []
 
 
 def subject_parties(
@@ -218,7 +235,7 @@ def parsed_roles(
         modifiers = [p for p in modifiers if p.code not in FORUMS]
     verbs = verb_chain(context.verbs[0]) if context.verbs else []
     subjects, kind = subject_parties(verbs, index, lexicon, span.root)
-    owner = possessive_anaphora(span, index, lexicon, memory)
+    owner = None if subjects else possessive_anaphora(span, index, lexicon, memory)
     if owner and not modifiers:
         roles.actors, roles.how = [owner], "carried"
     elif subjects and verbs and lemma_of(verbs[0], lexicon) in lexicon.patient_verbs:
@@ -227,6 +244,8 @@ def parsed_roles(
         roles.how = "parse"
     elif modifiers:
         roles.actors, roles.how = modifiers, "modifier"
+    elif span.label_ not in PAIRED and plan_owner(context, index):
+        roles.actors, roles.how = plan_owner(context, index), "modifier"
     elif preps["actor"]:
         roles.actors, roles.how = preps["actor"], "parse"
     elif subjects:
@@ -326,11 +345,13 @@ def find_roles(
     else:
         roles = window_roles(span, index, lexicon)
     if not roles.actors and span.label_ in PAIRED:
-        paired_from_memory(roles, memory)
+        fill_pair(span, roles, index, memory)
     if not roles.actors and span.label_ not in PAIRED and memory.topic():
         roles.actors, roles.how = [memory.topic()], "topic"  # type: ignore[list-item]
     if span.label_ not in (*PAIRED, "TRADE_DISPUTE"):
         roles.actors = [p for p in roles.actors if p.code not in FORUMS]
+    if span.label_ == "TRADE_DISPUTE" and (span._.newstag or {}).get("action") == "rule":
+        forum_rules(span, roles, index)
     actor_codes = {p.code for p in roles.actors}
     if span.label_ != "AGREEMENT":
         actor_codes |= set(FORUMS)
@@ -348,6 +369,40 @@ def find_roles(
         partner = implied_partner(span, roles.actors[0], index)
         roles.targets = [partner] if partner else []
     return roles
+
+
+def fill_pair(span: Span, roles: Roles, index: dict[int, Party], memory: Memory) -> None:
+    """Talks or a deal with no actor in the parse: "between X and Y" after the trigger, else
+    the parties of earlier sentences."""
+    between = between_parties(span, index)
+    if between:
+        roles.actors, roles.targets, roles.how = between[:1], between[1:], "window"
+    else:
+        paired_from_memory(roles, memory)
+
+
+def between_parties(span: Span, index: dict[int, Party]) -> list[Party]:
+    """ "a meeting later this month between X and Y" when the parse hangs "between" elsewhere:
+    the parties named after the first "between" that follows the trigger in its sentence."""
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    words = [t.i for t in doc[span.end : sent.end] if t.lower_ == "between"]
+    if not words:
+        return []
+    found = parties_in(list(doc[words[0] + 1 : sent.end]), index)
+    return found[:2] if len(found) >= 2 else []
+
+
+def forum_rules(span: Span, roles: Roles, index: dict[int, Party]) -> None:
+    """A ruling "from the world trade body GATT": the body that rules is the actor
+    (ANNOTATION.md), the parties found for the trigger are those it rules on."""
+    sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+    forums = [p for p in parties_in(sent, index) if p.code in FORUMS]
+    if not forums or any(p.code in FORUMS for p in roles.actors):
+        return
+    others = [p for p in roles.targets if p.code not in FORUMS]
+    roles.targets = others or [p for p in roles.actors if p.code not in FORUMS]
+    roles.actors = forums[:1]
 
 
 def paired_from_memory(roles: Roles, memory: Memory) -> None:
