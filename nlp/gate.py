@@ -5,7 +5,8 @@ Most news is not about trade policy. An event is only ever made from an action t
 (``newstag_countries``) can give. The gate runs the two components' own matchers over the
 tokenizer's output of the *whole article* (roles may use earlier sentences and the story's
 main country), so an article it turns away provably yields no event: it gets its mentions from
-the rule components on a blank pipeline instead, which is many times cheaper than the parser.
+the rule components alone (``RulesOnly``), as on a blank pipeline, without the tagger, parser
+and NER.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from nlp.pipeline.action_lexicon import ActionLexicon
 from nlp.pipeline.build import build_pipeline
 
 log = logging.getLogger(__name__)
@@ -36,10 +41,12 @@ class ArticleGate:
 
     def __init__(self, nlp: Language) -> None:
         self.make_doc = nlp.make_doc
-        self.triggers = _component_attr(nlp, ACTIONS_PIPE, "matcher")
+        actions = nlp.get_pipe(ACTIONS_PIPE) if ACTIONS_PIPE in nlp.pipe_names else None
+        self.triggers = getattr(actions, "matcher", None)
         countries = nlp.get_pipe(COUNTRIES_PIPE) if COUNTRIES_PIPE in nlp.pipe_names else None
         self.countries = getattr(countries, "matcher", None)
         self.coded = _coded_aliases(countries)
+        self.single, self.first = _trigger_words(nlp, getattr(actions, "lexicon", None))
         self.active = EVENTS_PIPE in nlp.pipe_names and None not in (self.triggers, self.countries)
         if not self.active:
             log.info("extraction gate off: the pipeline lacks the actions or countries component")
@@ -48,19 +55,40 @@ class ArticleGate:
         """Whether the tokenized article holds a trigger phrase and a name that carries a code."""
         if not self.active:
             return True
-        if not self.triggers(doc):
-            return False
         strings = doc.vocab.strings
-        return any(strings[key] in self.coded for key, _, _ in self.countries(doc))
+        if not any(strings[key] in self.coded for key, _, _ in self.countries(doc)):
+            return False
+        return self.has_trigger(doc)
+
+    def has_trigger(self, doc: Doc) -> bool:
+        """Whether a trigger phrase occurs: a one-word trigger is decided by a set lookup on the
+        lower-case forms; the phrase matcher (slow: it allows line breaks inside a phrase) runs
+        only when the first word of a longer phrase is there."""
+        lowers = doc.to_array(LOWER)
+        if numpy.isin(lowers, self.single).any():
+            return True
+        return bool(numpy.isin(lowers, self.first).any() and self.triggers(doc))
 
     def admits_text(self, text: str) -> bool:
         """``admits`` for raw text (tokenized with the pipeline's own tokenizer)."""
         return self.admits(self.make_doc(text))
 
 
-def _component_attr(nlp: Language, name: str, attr: str) -> object | None:
-    """An attribute of a pipeline component, or None when the component is absent."""
-    return getattr(nlp.get_pipe(name), attr, None) if name in nlp.pipe_names else None
+def _trigger_words(
+    nlp: Language, lexicon: ActionLexicon | None
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Hashes of the one-word trigger phrases, and of the first words of the longer ones."""
+    single: set[int] = set()
+    first: set[int] = set()
+    for trigger in lexicon.triggers if lexicon else ():
+        words = [t.lower for t in nlp.make_doc(trigger.phrase) if not t.is_space]
+        (single if len(words) == 1 else first).add(words[0])
+    return _hashes(single), _hashes(first)
+
+
+def _hashes(values: set[int]) -> numpy.ndarray:
+    """String hashes as the array type ``Doc.to_array`` returns."""
+    return numpy.array(sorted(values), dtype="uint64")
 
 
 def _coded_aliases(countries: object | None) -> frozenset[str]:
@@ -79,6 +107,24 @@ def models_dir_of(nlp: Language) -> Path | None:
         return None
     folder = getattr(nlp.get_pipe(ACTIONS_PIPE), "models_dir", None)
     return Path(folder) if folder else None
+
+
+class RulesOnly:
+    """The mention components of ``nlp`` on a doc that has only been tokenized.
+
+    With a sentencizer first, this is what the blank pipeline (``rules_pipeline``) does, without
+    building and loading a second pipeline or tokenizing the text a second time.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.sentencizer = Sentencizer()
+        self.components = [nlp.get_pipe(name) for name in RULE_COMPONENTS if name in nlp.pipe_names]
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc = self.sentencizer(doc)
+        for component in self.components:
+            doc = component(doc)
+        return doc
 
 
 def rules_pipeline(nlp: Language) -> Language:
