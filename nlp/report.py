@@ -12,6 +12,8 @@ from rich.text import Text
 from nlp.records import Article
 
 console = Console(soft_wrap=True)
+if not console.is_terminal:  # piped or logged: wide tables rather than cut cells
+    console = Console(soft_wrap=True, width=220)
 
 EVENT_SUMMARY = (
     "event_type",
@@ -41,40 +43,32 @@ def _events_table(events: Sequence[dict[str, Any]], title: str = "events") -> Ta
     return table
 
 
+MENTION_SUMMARY = (
+    "kind",
+    "text",
+    "start",
+    "end",
+    "code",
+    "value",
+    "unit",
+    "date_start",
+    "date_end",
+    "iso_duration",
+)
+
+
+def _cells(row: dict[str, Any], names: Sequence[str]) -> list[str]:
+    """A row's values as table cells, empty for None."""
+    return ["" if row.get(n) is None else str(row.get(n)) for n in names]
+
+
 def render_tagged(result: dict[str, Any]) -> None:
     """Tables of the mentions and events of one tagged text."""
     mentions = Table(title="mentions")
-    for name in (
-        "kind",
-        "text",
-        "start",
-        "end",
-        "code",
-        "value",
-        "unit",
-        "date_start",
-        "date_end",
-        "iso_duration",
-    ):
+    for name in MENTION_SUMMARY:
         mentions.add_column(name)
-    for m in result["mentions"]:
-        mentions.add_row(
-            *(
-                "" if m.get(n) is None else str(m.get(n))
-                for n in (
-                    "kind",
-                    "text",
-                    "start",
-                    "end",
-                    "code",
-                    "value",
-                    "unit",
-                    "date_start",
-                    "date_end",
-                    "iso_duration",
-                )
-            )
-        )
+    for mention in result["mentions"]:
+        mentions.add_row(*_cells(mention, MENTION_SUMMARY))
     console.print(mentions)
     console.print(_events_table(result["events"]))
 

@@ -206,3 +206,12 @@ def load_action_lexicon(folder: Path) -> ActionLexicon:
         paired_direction=dict(context.get("paired_direction") or {}),
         guards=load_guards(read_yaml(folder / "guards.yaml")),
     )
+
+
+def copy_action_data(models_dir: Path, path: str | Path) -> None:
+    """Save the action data next to a pipeline (``to_disk``), so it loads without ``models/``."""
+    folder = Path(path) / "actions"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        source = models_dir / "actions" / name
+        (folder / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

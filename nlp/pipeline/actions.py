@@ -21,7 +21,12 @@ from spacy.util import filter_spans
 
 from nlp.config import default_models_dir
 from nlp.pipeline import boundaries, clause  # noqa: F401  (boundaries registers its factory)
-from nlp.pipeline.action_lexicon import FILES, ActionLexicon, load_action_lexicon, phrase_of
+from nlp.pipeline.action_lexicon import (
+    ActionLexicon,
+    copy_action_data,
+    load_action_lexicon,
+    phrase_of,
+)
 from nlp.pipeline.attributes import candidates
 from nlp.pipeline.extensions import ACTIONS, COUNTRIES, QUANTITIES, register_extensions
 
@@ -211,11 +216,7 @@ class ActionTagger:
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
         """Save the action data next to the pipeline, so it loads without ``models/``."""
-        folder = Path(path) / "actions"
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in FILES:
-            source = self.models_dir / "actions" / name
-            (folder / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        copy_action_data(self.models_dir, path)
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ActionTagger:
         """Load the action data saved by ``to_disk``."""

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.config import default_models_dir
 from nlp.pipeline import attributes, clause
-from nlp.pipeline.action_lexicon import FILES, ActionLexicon, load_action_lexicon
+from nlp.pipeline.action_lexicon import ActionLexicon, copy_action_data, load_action_lexicon
 from nlp.pipeline.dedupe import dedupe_events
 from nlp.pipeline.extensions import ACTIONS, register_extensions
 from nlp.pipeline.roles import Memory, Party, Roles, find_roles, party_index
@@ -112,11 +112,7 @@ class EventAssembler:
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
         """Save the action data next to the pipeline, so it loads without ``models/``."""
-        folder = Path(path) / "actions"
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in FILES:
-            source = self.models_dir / "actions" / name
-            (folder / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        copy_action_data(self.models_dir, path)
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> EventAssembler:
         """Load the action data saved by ``to_disk``."""
