@@ -31,7 +31,6 @@ class Settings:
     model: str | None = None
     feeds_path: Path = Path("feeds.yaml")
     models_dir: Path = default_models_dir()
-    batch_size: int = 64
     workers: int = 1
     gate: bool = True
     user_agent: str = "newstag/0.1 (+https://github.com/newstag/newstag; research crawler)"

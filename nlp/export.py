@@ -144,20 +144,13 @@ def export(
     *,
     fmt: str = "csv",
     raw: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    types: Sequence[str] = (),
-    actor: str | None = None,
-    target: str | None = None,
-    country: str | None = None,
-    query: str | None = None,
-    include_negated: bool = False,
+    **filters: Any,
 ) -> int:
-    """Write events, mentions or articles to ``out``; returns the number of rows written."""
+    """Write events, mentions or articles to ``out``; returns the number of rows written.
+
+    ``filters`` are those of ``select_rows`` (dates, types, codes, full-text query, negated).
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    columns, rows = select_rows(
-        db, what, since=since, until=until, types=types, actor=actor, target=target,
-        country=country, query=query, include_negated=include_negated,
-    )  # fmt: skip
+    columns, rows = select_rows(db, what, **filters)
     return write_rows(rows, columns, out, fmt=fmt, raw=raw)

@@ -71,9 +71,6 @@ def build_pipeline(
 
         add_before_parser(nlp, models_dir=str(models_dir) if models_dir else None)
     for name in components:
-        if name not in Language.factories:
-            log.debug("component %s is not available", name)
-            continue
         config = {"models_dir": str(models_dir)} if models_dir else {}
         nlp.add_pipe(name, config=config)
     return nlp

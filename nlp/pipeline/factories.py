@@ -1,14 +1,9 @@
-"""Import every component module so that its ``@Language.factory`` is registered."""
+"""Import every component module so that its ``@Language.factory`` is registered.
+
+Installed packages get the same through the ``spacy_factories`` entry points; this import also
+works from a plain checkout.
+"""
 
 from __future__ import annotations
 
-import importlib
-
-COMPONENT_MODULES = ("boundaries", "countries", "quantities", "dates", "actions", "events")
-
-for _module in COMPONENT_MODULES:
-    try:
-        importlib.import_module(f"nlp.pipeline.{_module}")
-    except ModuleNotFoundError as e:  # a component not written yet
-        if e.name != f"nlp.pipeline.{_module}":
-            raise
+from nlp.pipeline import actions, boundaries, countries, dates, events, quantities  # noqa: F401
